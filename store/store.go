@@ -74,6 +74,8 @@ type Store interface {
 	// It returns ErrConflict, changing nothing, if the stored version differs.
 	// It returns ErrNotFound if there is no live record under rec.Key.
 	// The record may change owner: the user index follows rec.UserID.
+	// An ExpiresAt not after Now makes the record invisible at once, like a
+	// delete that still checks the version.
 	Update(ctx context.Context, rec Record) error
 
 	// Delete removes the record under key.

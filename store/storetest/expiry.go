@@ -51,6 +51,19 @@ var expiryTests = []test{
 		h.advance(time.Minute)
 		h.wantNotFound(t, rec.Key)
 	}},
+	{"update_to_an_expiry_not_after_now_makes_the_record_invisible", func(t *testing.T, h *harness) {
+		for _, expiry := range []time.Duration{0, -time.Minute} {
+			rec := h.mustCreate(t, h.record("alice"))
+			rec.Version, rec.ExpiresAt = 2, h.clock().Add(expiry)
+			if err := h.s.Update(h.ctx, rec); err != nil {
+				t.Fatalf("Update: %v", err)
+			}
+			h.wantNotFound(t, rec.Key)
+			if _, ok := h.listKeys(t, "alice")[rec.Key]; ok {
+				t.Fatalf("record updated to expire at now%+v is still listed", expiry)
+			}
+		}
+	}},
 	{"update_of_an_expired_record_is_not_found", func(t *testing.T, h *harness) {
 		rec := h.mustCreate(t, h.record("alice"))
 		h.advance(time.Hour)
