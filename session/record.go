@@ -146,8 +146,9 @@ func (d *decoder) byte() byte {
 
 func (d *decoder) varint() int64 {
 	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
+	var min [binary.MaxVarintLen64]byte
+	if n <= 0 || n != binary.PutVarint(min[:], v) {
+		d.fail() // truncated, overflowing, or not minimal: one value, one encoding
 		return 0
 	}
 	d.b = d.b[n:]
@@ -156,7 +157,8 @@ func (d *decoder) varint() int64 {
 
 func (d *decoder) uvarint() uint64 {
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
+	var min [binary.MaxVarintLen64]byte
+	if n <= 0 || n != binary.PutUvarint(min[:], v) {
 		d.fail()
 		return 0
 	}

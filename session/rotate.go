@@ -17,7 +17,9 @@ import (
 //     lives for grace (zero grace: it is dead at once). The swap fails if
 //     another request changed or rotated the session meanwhile; then the
 //     new record is deleted, the session reloaded with this request's
-//     changes replayed, and the whole step tried again.
+//     changes replayed, and the whole step tried again — except that a
+//     periodic rotation which finds the session already rotated just saves
+//     into the successor.
 //
 // An alias resolves only through its successor, so revoking the new session
 // kills the old token too, and an alias is never rotated again. Callers hold
@@ -44,6 +46,11 @@ func (st *state) replace(ctx context.Context, now time.Time, grace time.Duration
 			st.discard(ctx, key)
 			if err := st.reload(ctx); err != nil {
 				return st.fail(ctx, err)
+			}
+			if kind == EventRotated && st.viaAlias {
+				// Another request rotated the session first; its client has
+				// the new token. Save into the successor and leave it be.
+				return st.update(ctx, now)
 			}
 			continue
 		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
