@@ -64,11 +64,7 @@ func (st *state) save(ctx context.Context) error {
 func (st *state) create(ctx context.Context, now time.Time) error {
 	m := st.m
 	rec := st.rec
-	rec.handle = newHandle()
-	rec.createdAt, rec.rotatedAt = now, now
-	rec.expiresAt = now.Add(m.cfg.AbsoluteTimeout)
-	m.seen(&rec, now)
-	rec.ip, rec.userAgent = []byte(st.ip), []byte(st.ua)
+	st.initialize(&rec, now)
 	if err := m.checkSize(&rec); err != nil {
 		return st.fail(ctx, err)
 	}

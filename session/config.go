@@ -259,14 +259,22 @@ func (c Config) check() error {
 		return refuse("Cookie.SameSite", "None requires Secure; not allowed with InsecureHTTP")
 	case c.Cookie.SameSite < http.SameSiteDefaultMode || c.Cookie.SameSite > http.SameSiteNoneMode:
 		return refuse("Cookie.SameSite", "unknown mode %d", c.Cookie.SameSite)
-	case !strings.HasPrefix(c.Cookie.Path, "/"):
-		return refuse("Cookie.Path", "must start with \"/\", got %q", c.Cookie.Path)
+	case !strings.HasPrefix(c.Cookie.Path, "/") || strings.IndexFunc(c.Cookie.Path, invalidPathRune) >= 0:
+		return refuse("Cookie.Path", "must start with \"/\" and hold no ';' or control characters, got %q", c.Cookie.Path)
 	case c.CSRF.MaxFormBytes < 0:
 		return refuse("CSRF.MaxFormBytes", "must be positive, got %d", c.CSRF.MaxFormBytes)
-	case c.CSRF.HeaderName == c.Cookie.Name || c.CSRF.FieldName == c.Cookie.Name:
+	case c.CSRF.HeaderName == c.Cookie.Name:
 		return refuse("CSRF.HeaderName", "must differ from the session cookie's name")
+	case c.CSRF.FieldName == c.Cookie.Name:
+		return refuse("CSRF.FieldName", "must differ from the session cookie's name")
 	}
 	return nil
+}
+
+// invalidPathRune reports characters that would end the Path attribute and
+// let the rest of the value inject attributes of its own.
+func invalidPathRune(r rune) bool {
+	return r < 0x20 || r == 0x7f || r == ';' || r > 0x7e
 }
 
 func hasPrefixFold(s, prefix string) bool {

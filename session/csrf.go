@@ -58,9 +58,18 @@ func register(mux *http.ServeMux, pattern string) (err error) {
 			err = fmt.Errorf("pattern %q: %v", pattern, p)
 		}
 	}()
-	mux.Handle(pattern, http.NotFoundHandler())
+	mux.Handle(pattern, bypassed)
 	return nil
 }
+
+// bypassed marks the bypass patterns' handler. ServeMux.Handler also returns
+// a pattern for requests it would only redirect (a missing trailing slash,
+// dot segments); those are not exempt.
+var bypassed http.Handler = &bypassMarker{}
+
+type bypassMarker struct{}
+
+func (*bypassMarker) ServeHTTP(http.ResponseWriter, *http.Request) {}
 
 // CSRF returns the Manager's CSRF check, for apps that set
 // Config.DisableCSRF and apply it to chosen handlers.
@@ -81,7 +90,13 @@ func (m *Manager) CSRFToken(ctx context.Context) (string, error) {
 		if err := st.writable(ctx); err != nil {
 			return "", err
 		}
-		st.rec.hasCSRF, st.rec.csrfSecret, st.csrfCreated = true, newCSRFSecret(), true
+		next := st.rec
+		next.hasCSRF, next.csrfSecret = true, newCSRFSecret()
+		if !st.fits(next) {
+			st.event(ctx, EventTooLarge, "CSRF secret", ErrTooLarge)
+			return "", ErrTooLarge
+		}
+		st.rec, st.csrfCreated = next, true
 	}
 	return maskCSRF(st.rec.csrfSecret), nil
 }
@@ -96,7 +111,7 @@ func (c *CSRF) Check(r *http.Request) error {
 		return nil
 	}
 	if c.bypass != nil {
-		if _, pattern := c.bypass.Handler(r); pattern != "" {
+		if h, _ := c.bypass.Handler(r); h == bypassed {
 			return nil
 		}
 	}

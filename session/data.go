@@ -14,15 +14,16 @@ type Value interface {
 	string | []byte | bool | int | int64 | float64 | time.Time
 }
 
-// The kinds of stored values. A Get of another type than was Put finds
-// nothing.
+// The kinds of stored values, one per type: a Get of another type than was
+// Put finds nothing.
 const (
 	kindString byte = iota + 1
 	kindBytes
 	kindBool
 	kindInt
+	kindInt64
 	kindFloat
-	kindTime
+	kindTime // Unix seconds (varint) then nanoseconds (uvarint); empty for the zero time
 )
 
 // Get returns the value stored under key in the request's session, and
@@ -150,14 +151,16 @@ func encodeValue[T Value](value T) (kind byte, payload []byte) {
 	case int:
 		return kindInt, binary.AppendVarint(nil, int64(v))
 	case int64:
-		return kindInt, binary.AppendVarint(nil, v)
+		return kindInt64, binary.AppendVarint(nil, v)
 	case float64:
 		return kindFloat, binary.BigEndian.AppendUint64(nil, math.Float64bits(v))
 	case time.Time:
 		if v.IsZero() {
 			return kindTime, nil
 		}
-		return kindTime, binary.AppendVarint(nil, v.UnixNano())
+		// Seconds and nanoseconds, not UnixNano, which overflows outside
+		// the years 1678 to 2262.
+		return kindTime, binary.AppendUvarint(binary.AppendVarint(nil, v.Unix()), uint64(v.Nanosecond()))
 	}
 	panic("unreachable: Value has no other types")
 }
@@ -186,7 +189,7 @@ func decodeValue[T Value](dst *T, kind byte, payload []byte) bool {
 	case *int64:
 		v, ok := varint()
 		*p = v
-		return kind == kindInt && ok
+		return kind == kindInt64 && ok
 	case *float64:
 		if kind != kindFloat || len(payload) != 8 {
 			return false
@@ -201,9 +204,16 @@ func decodeValue[T Value](dst *T, kind byte, payload []byte) bool {
 			*p = time.Time{}
 			return true
 		}
-		v, ok := varint()
-		*p = time.Unix(0, v)
-		return ok
+		sec, n := binary.Varint(payload)
+		if n <= 0 {
+			return false
+		}
+		nsec, m := binary.Uvarint(payload[n:])
+		if m <= 0 || n+m != len(payload) || nsec >= 1e9 {
+			return false
+		}
+		*p = time.Unix(sec, int64(nsec))
+		return true
 	}
 	return false
 }

@@ -48,7 +48,7 @@ func (m *Manager) Login(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		st.event(ctx, EventLateWrite, "login", ErrCommitted)
 		return ErrCommitted
 	}
-	if err := st.makeRoom(ctx, userID); err != nil {
+	if err := st.checkLimit(ctx, userID); err != nil {
 		return err
 	}
 	now := m.now()
@@ -75,6 +75,7 @@ func (m *Manager) Login(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	st.ip, st.ua, st.loggedOut = ip, ua, false
 	w.Header().Del("Clear-Site-Data") // a Logout earlier in this request must not wipe the new cookie
 	st.writeCookie(w.Header())
+	st.evictExcess(ctx, userID)
 	return nil
 }
 
@@ -147,32 +148,52 @@ func (m *Manager) Logout(ctx context.Context, w http.ResponseWriter) error {
 	return nil
 }
 
-// makeRoom applies the per-user session limit before userID signs in.
-// Callers hold mu.
-func (st *state) makeRoom(ctx context.Context, userID string) error {
+// checkLimit refuses a login that would exceed the per-user session limit
+// under RefuseNewSession. Callers hold mu.
+func (st *state) checkLimit(ctx context.Context, userID string) error {
 	m := st.m
-	if m.cfg.MaxSessionsPerUser == 0 {
+	if m.cfg.MaxSessionsPerUser == 0 || m.cfg.SessionLimitPolicy != RefuseNewSession {
 		return nil
 	}
 	infos, err := m.sessions(ctx, userID, st.key)
 	if err != nil {
 		return err
 	}
-	// The session being replaced by this login does not count.
+	// The session this login replaces does not count.
 	infos = slices.DeleteFunc(infos, func(i Info) bool { return st.exists && i.key == st.key })
-	excess := len(infos) - m.cfg.MaxSessionsPerUser + 1
-	if excess <= 0 {
-		return nil
-	}
-	if m.cfg.SessionLimitPolicy == RefuseNewSession {
+	if len(infos) >= m.cfg.MaxSessionsPerUser {
 		st.event(ctx, EventLimitRefused, userID, ErrTooManySessions)
 		return ErrTooManySessions
+	}
+	return nil
+}
+
+// evictExcess ends the user's oldest sessions beyond the limit under
+// EvictOldest, once the new session exists, so that a failed login never
+// costs the user a session. Concurrent logins of one user may each evict
+// on a view that is already stale; the limit is enforced per login, not as
+// a transaction. Eviction is best effort: a store error leaves the user
+// over the limit until the next login. Callers hold mu.
+func (st *state) evictExcess(ctx context.Context, userID string) {
+	m := st.m
+	if m.cfg.MaxSessionsPerUser == 0 || m.cfg.SessionLimitPolicy != EvictOldest {
+		return
+	}
+	infos, err := m.sessions(ctx, userID, st.key)
+	if err != nil {
+		st.event(ctx, EventStoreError, "session limit", err)
+		return
+	}
+	infos = slices.DeleteFunc(infos, func(i Info) bool { return i.key == st.key })
+	excess := len(infos) - (m.cfg.MaxSessionsPerUser - 1)
+	if excess <= 0 {
+		return
 	}
 	slices.SortFunc(infos, func(a, b Info) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, victim := range infos[:excess] {
 		if err := m.revoke(ctx, victim, "session limit"); err != nil {
-			return err
+			st.event(ctx, EventStoreError, "session limit", err)
+			return
 		}
 	}
-	return nil
 }

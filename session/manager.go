@@ -52,7 +52,12 @@ func New(st store.Store, cfg Config) (*Manager, error) {
 }
 
 // Config returns the Manager's effective configuration, defaults filled in.
-func (m *Manager) Config() Config { return m.cfg }
+func (m *Manager) Config() Config {
+	cfg := m.cfg
+	cfg.CSRF.TrustedOrigins = append([]string(nil), cfg.CSRF.TrustedOrigins...)
+	cfg.CSRF.InsecureBypassPatterns = append([]string(nil), cfg.CSRF.InsecureBypassPatterns...)
+	return cfg
+}
 
 func (m *Manager) now() time.Time { return m.cfg.Now() }
 

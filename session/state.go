@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/sessiond/sessiond/store"
 )
@@ -61,13 +62,32 @@ func (st *state) change(ctx context.Context, c change) error {
 	}
 	next := st.rec
 	next.values = c.apply(st.rec.values)
-	if next.size() > st.m.cfg.MaxRecordBytes {
+	if !st.fits(next) {
 		st.event(ctx, EventTooLarge, "key "+c.key, ErrTooLarge)
 		return ErrTooLarge
 	}
 	st.rec = next
 	st.changes = append(st.changes, c)
 	return nil
+}
+
+// fits reports whether rec stays within Config.MaxRecordBytes once saved,
+// counting what the first save of a new session adds.
+func (st *state) fits(rec record) bool {
+	if !st.exists {
+		st.initialize(&rec, st.m.now())
+	}
+	return len(rec.encode()) <= st.m.cfg.MaxRecordBytes
+}
+
+// initialize gives a new session its handle, times and client. Callers hold
+// mu.
+func (st *state) initialize(rec *record, now time.Time) {
+	rec.handle = newHandle()
+	rec.createdAt, rec.rotatedAt = now, now
+	rec.expiresAt = now.Add(st.m.cfg.AbsoluteTimeout)
+	st.m.seen(rec, now)
+	rec.ip, rec.userAgent = []byte(st.ip), []byte(st.ua)
 }
 
 // writable reports whether the session may still change. Callers hold mu.
