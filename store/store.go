@@ -48,7 +48,9 @@ func (r Record) Expired(now time.Time) bool {
 }
 
 // Store keeps session records. Implementations must be safe for concurrent
-// use by multiple goroutines and processes sharing the same backend.
+// use by multiple goroutines, and by several processes where the backend
+// can be shared at all (an embedded file store may instead refuse a second
+// process).
 //
 // A store judges expiry by each record's ExpiresAt against its own clock
 // (its configured Now), never only by server-side TTLs, so that tests can
