@@ -25,7 +25,8 @@ import (
 // errors.Is(err, store.ErrNotFound): a canceled or expired ctx (checked
 // before anything else), [store.ErrClosed], [ErrCorrupt], or an I/O error.
 type Store struct {
-	db    *bolt.DB
+	db     *bolt.DB
+	ownsDB bool // opened by Open, so closed by Close
 	now   func() time.Time
 	batch int
 
@@ -64,13 +65,40 @@ func Open(path string, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	if err := db.Update(createLayout); err != nil {
+	s, err := newStore(db, cfg, true)
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// New returns a Store kept in buckets of db, a bbolt database the caller
+// opened and owns, so that an application can keep its own buckets in the
+// same file (one lock, one backup). The store's buckets are named
+// "sessions", "sessions_by_user", "sessions_by_expiry" and
+// "sessions_meta"; do not touch them. New starts the background sweeper;
+// Close stops it but leaves db open.
+func New(db *bolt.DB, cfg Config) (*Store, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: new: %w", err)
+	}
+	s, err := newStore(db, cfg, false)
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: new: %w", err)
+	}
+	return s, nil
+}
+
+func newStore(db *bolt.DB, cfg Config, ownsDB bool) (*Store, error) {
+	if err := db.Update(func(tx *bolt.Tx) error { return createLayout(tx, !ownsDB) }); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Store{
 		db:          db,
+		ownsDB:      ownsDB,
 		now:         cfg.Now,
 		batch:       cfg.SweepBatch,
 		stopSweeper: cancel,
@@ -86,7 +114,8 @@ func Open(path string, cfg Config) (*Store, error) {
 
 // Close stops the background sweeper and waits for it, waits for running
 // transactions (a Backup or a page of All included) to end, and closes the
-// file, releasing its lock. Every method of a closed Store returns an error
+// file, releasing its lock (a Store made by New leaves the caller's database
+// open). Every method of a closed Store returns an error
 // wrapping [store.ErrClosed]. Close is idempotent: later calls return what
 // the first one did.
 func (s *Store) Close() error {
@@ -94,6 +123,9 @@ func (s *Store) Close() error {
 		s.closed.Store(true)
 		s.stopSweeper()
 		<-s.sweeperDone
+		if !s.ownsDB {
+			return
+		}
 		if err := s.db.Close(); err != nil {
 			s.closeErr = fmt.Errorf("boltstore: close: %w", err)
 		}

@@ -13,10 +13,10 @@ import (
 // index buckets are derived from it and every write changes all three in
 // one transaction, so they agree after every commit and after any crash.
 //
-//	records  Key (32 bytes)                        → value (see encoding.go)
-//	users    uvarint(len(UserID)) UserID Key       → ExpiresAt (8 bytes)
-//	expiry   ExpiresAt (8 bytes) Key               → UserID
-//	meta     "layout"                              → layoutVersion
+//	sessions            Key (32 bytes)                   → value (see encoding.go)
+//	sessions_by_user    uvarint(len(UserID)) UserID Key  → ExpiresAt (8 bytes)
+//	sessions_by_expiry  ExpiresAt (8 bytes) Key          → UserID
+//	sessions_meta       "layout"                         → layoutVersion
 //
 // The users key starts with the length of the user ID, so a user ID that
 // is a prefix of another, or contains any byte at all (0x00 included),
@@ -31,10 +31,10 @@ import (
 // DeleteUser remove a record and all its entries without decoding it: a
 // damaged record value cannot stop them.
 var (
-	recordsBucket = []byte("records")
-	usersBucket   = []byte("users")
-	expiryBucket  = []byte("expiry")
-	metaBucket    = []byte("meta")
+	recordsBucket = []byte("sessions")
+	usersBucket   = []byte("sessions_by_user")
+	expiryBucket  = []byte("sessions_by_expiry")
+	metaBucket    = []byte("sessions_meta")
 
 	layoutKey = []byte("layout")
 )
@@ -49,7 +49,7 @@ const maxUserID = bolt.MaxKeySize - len(store.Key{}) - 3
 
 // createLayout creates the buckets of a new file and checks that an
 // existing one is a session store of this layout version.
-func createLayout(tx *bolt.Tx) error {
+func createLayout(tx *bolt.Tx, shared bool) error {
 	if meta := tx.Bucket(metaBucket); meta != nil {
 		v := meta.Get(layoutKey)
 		if got, n := binary.Uvarint(v); n <= 0 || n != len(v) || got != layoutVersion {
@@ -61,12 +61,14 @@ func createLayout(tx *bolt.Tx) error {
 		return nil
 	}
 	// No meta bucket: a new file, unless another application's buckets are
-	// in it.
-	err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-		return fmt.Errorf("%w: not a session store: holds bucket %q", ErrCorrupt, name)
-	})
-	if err != nil {
-		return err
+	// in a file that is not meant to be shared.
+	if !shared {
+		err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			return fmt.Errorf("%w: not a session store: holds bucket %q", ErrCorrupt, name)
+		})
+		if err != nil {
+			return err
+		}
 	}
 	for _, name := range [][]byte{recordsBucket, usersBucket, expiryBucket} {
 		if _, err := tx.CreateBucket(name); err != nil {

@@ -203,3 +203,38 @@ func TestOpenKeepsFsyncOn(t *testing.T) {
 		t.Fatalf("NoSync = %v, NoGrowSync = %v, want both false", s.db.NoSync, s.db.NoGrowSync)
 	}
 }
+
+// TestNewSharesTheCallersDatabase keeps the store beside the caller's own
+// buckets in one file and leaves the file open on Close.
+func TestNewSharesTheCallersDatabase(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "shared.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucket([]byte("accounts"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(db, Config{})
+	if err != nil {
+		t.Fatalf("New on a database with other buckets: %v", err)
+	}
+	rec := store.Record{Key: store.Key{1}, UserID: "alice", ExpiresAt: time.Now().Add(time.Hour)}
+	if err := s.Create(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("accounts")) == nil {
+			return errors.New("the caller's bucket is gone")
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("the caller's database after Close: %v", err)
+	}
+}
