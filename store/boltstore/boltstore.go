@@ -27,8 +27,8 @@ import (
 type Store struct {
 	db     *bolt.DB
 	ownsDB bool // opened by Open, so closed by Close
-	now   func() time.Time
-	batch int
+	now    func() time.Time
+	batch  int
 
 	closed    atomic.Bool
 	closeOnce sync.Once
