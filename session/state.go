@@ -33,6 +33,8 @@ type state struct {
 	committed   bool  // the response has started; nothing can be saved any more
 	loggedOut   bool
 	noRotate    bool // the connection is being hijacked: a new cookie could not be sent
+
+	writer saveWriter // LoadAndSave's response writer for this request
 }
 
 type stateKey struct{}
