@@ -47,6 +47,8 @@ func TestImportDirection(t *testing.T) {
 		// another backend.
 		{"store/memstore", []string{module + "/store"}},
 		{"store/boltstore", []string{module + "/store", "go.etcd.io/bbolt", "go.etcd.io/bbolt/", "golang.org/x/"}},
+		// Accounts know nothing of sessions or HTTP.
+		{"internal/account", []string{"golang.org/x/"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.pkg, func(t *testing.T) {
@@ -68,10 +70,32 @@ func TestGoModHasOnlyRuntimeDependencies(t *testing.T) {
 	if err := json.Unmarshal(goCommand(t, "mod", "edit", "-json"), &mod); err != nil {
 		t.Fatal(err)
 	}
-	runtime := []string{"golang.org/x/", "go.etcd.io/bbolt"}
+	runtime := []string{"golang.org/x/", "go.etcd.io/bbolt",
+		// github.com/prometheus/client_golang and what it needs.
+		"github.com/prometheus/", "github.com/beorn7/perks", "github.com/cespare/xxhash/v2",
+		"github.com/munnerz/goautoneg", "google.golang.org/protobuf"}
 	for _, req := range mod.Require {
 		if !permitted(req.Path, runtime) {
 			t.Errorf("go.mod requires %s, which no shipped code needs at run time", req.Path)
+		}
+	}
+}
+
+// TestOnlyStoreURLImportsBackends keeps the choice of backend in one place:
+// no shipped package but internal/storeurl (and the example app) picks one.
+func TestOnlyStoreURLImportsBackends(t *testing.T) {
+	out := goCommand(t, "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...")
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := fields[0]
+		if pkg == module+"/internal/storeurl" || strings.HasPrefix(pkg, module+"/examples/") {
+			continue
+		}
+		for _, imp := range fields[1:] {
+			if strings.HasPrefix(imp, module+"/store/") && imp != module+"/store/storetest" &&
+				!strings.HasPrefix(pkg, module+"/store/") {
+				t.Errorf("%s imports the backend %s; only internal/storeurl may", pkg, imp)
+			}
 		}
 	}
 }
