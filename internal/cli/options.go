@@ -168,22 +168,22 @@ func (e *optionError) Error() string {
 	return fmt.Sprintf("--%s (%s): %v", e.option, e.source, e.err)
 }
 
+func (e *optionError) Unwrap() error { return e.err }
+
 // parseOptions registers the command's options on fs, parses args, and
 // resolves every option: defaults, then the config file, then the
 // environment, then flags.
 func parseOptions(fs *flag.FlagSet, args []string, getenv func(string) string, serve bool) (*Options, error) {
 	given := map[string]string{}
-	var table []option
 	for _, opt := range options {
+		// Every command resolves every option (the offline subcommands wire
+		// the same service), but only serve takes the service's flags.
 		if opt.serve && !serve {
 			continue
 		}
-		table = append(table, opt)
 		help := fmt.Sprintf("%s (env %s)", opt.help, envName(opt.name))
 		fs.Func(opt.name, help, func(v string) error { given[opt.name] = v; return nil })
-		if f := fs.Lookup(opt.name); f != nil {
-			f.DefValue = opt.def
-		}
+		fs.Lookup(opt.name).DefValue = opt.def
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -192,12 +192,12 @@ func parseOptions(fs *flag.FlagSet, args []string, getenv func(string) string, s
 	file := map[string]string{}
 	if configPath != "" {
 		var err error
-		if file, err = readConfigFile(configPath, table); err != nil {
+		if file, err = readConfigFile(configPath); err != nil {
 			return nil, err
 		}
 	}
 	o := &Options{}
-	for _, opt := range table {
+	for _, opt := range options {
 		value, source := opt.def, "default"
 		if v, ok := file[opt.name]; ok {
 			value, source = v, "config file "+configPath
@@ -215,16 +215,16 @@ func parseOptions(fs *flag.FlagSet, args []string, getenv func(string) string, s
 	return o, nil
 }
 
-// readConfigFile reads `name = value` lines; a name not in table is an
-// error naming its line, so typos do not pass silently.
-func readConfigFile(path string, table []option) (map[string]string, error) {
+// readConfigFile reads `name = value` lines; an unknown name is an error
+// naming its line, so typos do not pass silently.
+func readConfigFile(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("--config: %w", err)
 	}
 	defer f.Close()
 	known := map[string]bool{}
-	for _, opt := range table {
+	for _, opt := range options {
 		known[opt.name] = true
 	}
 	values := map[string]string{}

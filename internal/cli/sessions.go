@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,6 +24,10 @@ func sessionsCommand(ctx context.Context, env Env, args []string) error {
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
+	if !slices.Contains([]string{"list", "revoke"}, sub) {
+		fmt.Fprintf(env.Stderr, "sessiond sessions: unknown subcommand %q\nusage: sessiond %s\n", sub, sessionsUsage)
+		return errUsage
+	}
 	fs := newFlagSet(env, "sessions "+sub, sessionsUsage)
 	user := fs.String("user", "", "the user whose sessions to act on")
 	handle := fs.String("handle", "", "with revoke: the session's handle (from sessions list)")
@@ -73,6 +78,5 @@ func sessionsCommand(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "revoked %d session(s)\n", out.Revoked)
 		return nil
 	}
-	fmt.Fprintf(env.Stderr, "sessiond sessions: unknown subcommand %q\nusage: sessiond %s\n", sub, sessionsUsage)
 	return errUsage
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,6 +31,10 @@ func userCommand(ctx context.Context, env Env, args []string) error {
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
+	if !slices.Contains([]string{"add", "passwd", "disable", "enable", "list"}, sub) {
+		fmt.Fprintf(env.Stderr, "sessiond user: unknown subcommand %q\nusage: sessiond %s\n", sub, userUsage)
+		return errUsage
+	}
 	fs := newFlagSet(env, "user "+sub, userUsage)
 	passwordStdin := fs.Bool("password-stdin", false, "read the password from standard input (one line)")
 	o, name, err := parseWithName(fs, args, env, sub != "list")
