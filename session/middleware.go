@@ -119,10 +119,7 @@ func (w *saveWriter) Flush() {
 // hijacked connection, so the session is not rotated on such a request.
 func (w *saveWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if !w.committed {
-		st := stateFrom(w.r.Context())
-		st.mu.Lock()
-		st.noRotate = true
-		st.mu.Unlock()
+		w.m.KeepToken(w.r.Context())
 	}
 	if !w.commit() {
 		return nil, nil, errResponseReplaced

@@ -8,6 +8,19 @@ import (
 	"github.com/sessiond/sessiond/store"
 )
 
+// KeepToken tells the Manager that the response to this request cannot
+// deliver a new cookie to the browser — a forward-auth answer whose
+// Set-Cookie the proxy drops, for example — so the periodic rotation does
+// not happen during it. The token still rotates on the next request that
+// can deliver it; Login and Renew are not affected. It panics if ctx did not
+// come through the middleware or Load.
+func (m *Manager) KeepToken(ctx context.Context) {
+	st := stateFrom(ctx)
+	st.mu.Lock()
+	st.noRotate = true
+	st.mu.Unlock()
+}
+
 // replace moves the session to a brand-new token: periodic rotation, Renew
 // and Login all go through here.
 //

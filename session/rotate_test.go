@@ -164,3 +164,24 @@ func TestRenew(t *testing.T) {
 		}
 	})
 }
+
+// TestKeepTokenPostponesRotation covers responses that cannot carry a new
+// cookie: the token stays until a request that can deliver one.
+func TestKeepTokenPostponesRotation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := newApp(t, session.Config{})
+		a.mux.HandleFunc("GET /forward-auth", func(w http.ResponseWriter, r *http.Request) {
+			a.m.KeepToken(r.Context())
+		})
+		c := a.client()
+		old := c.login("alice")
+		time.Sleep(16 * time.Minute)
+		if resp := c.do(http.MethodGet, "/forward-auth"); resp.StatusCode != http.StatusOK || c.cookie != old {
+			t.Fatalf("status %d, token rotated: %v; want the old token kept", resp.StatusCode, c.cookie != old)
+		}
+		c.whoami()
+		if c.cookie == old {
+			t.Fatal("the next ordinary request did not rotate the token")
+		}
+	})
+}

@@ -32,7 +32,7 @@ type state struct {
 	clearCookie bool  // the client's cookie is dead and should be expired
 	committed   bool  // the response has started; nothing can be saved any more
 	loggedOut   bool
-	noRotate    bool // the connection is being hijacked: a new cookie could not be sent
+	noRotate    bool // KeepToken: a new cookie could not reach the browser
 
 	writer saveWriter // LoadAndSave's response writer for this request
 }

@@ -21,10 +21,16 @@ const (
 // to the original URL (taken from X-Forwarded-Uri or X-Original-URI, and
 // only from trusted proxies). nginx cannot pass a 302 from auth_request on,
 // so its configuration asks for 401s with ?redirect=false and redirects
-// itself (docs/proxies.md). A store failure is a 503 (fails closed).
+// itself (docs/proxies.md). A proxy that cannot pass the response's
+// Set-Cookie on to the browser asks with ?rotate=false, so the token is not
+// rotated under it. A store failure is a 503 (fails closed).
 func (s *server) forwardAuth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	ctx := r.Context()
+	if r.URL.Query().Get("rotate") == "false" {
+		// The proxy cannot pass a rotated cookie on (Caddy's forward_auth).
+		s.Sessions.KeepToken(ctx)
+	}
 	if user := s.Sessions.UserID(ctx); user != "" {
 		cur := s.Sessions.Current(ctx)
 		w.Header().Set(headerUser, user)
