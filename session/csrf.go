@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -122,7 +123,11 @@ func (c *CSRF) Check(r *http.Request) error {
 	if tok == "" {
 		var err error
 		if tok, err = c.formToken(r); err != nil {
-			return fmt.Errorf("%w: %w", ErrCSRFTokenMissing, err)
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return fmt.Errorf("%w: %w", ErrCSRFTokenMissing, err) // answered 413
+			}
+			return fmt.Errorf("%w: %w", ErrMalformedForm, err)
 		}
 	}
 	if tok == "" {

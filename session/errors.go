@@ -59,7 +59,7 @@ var (
 	ErrAnonymous = errors.New("session: no user signed in")
 )
 
-// Outcomes of the CSRF check. All of them are answered with 403.
+// Outcomes of the CSRF check, answered with 403 except ErrMalformedForm.
 var (
 	// ErrCrossOrigin means the browser reported a cross-origin unsafe
 	// request (Sec-Fetch-Site or Origin), as judged by
@@ -69,6 +69,11 @@ var (
 	// ErrCSRFTokenMissing means an unsafe request carried no CSRF token in
 	// the header or the form field.
 	ErrCSRFTokenMissing = errors.New("session: CSRF token missing")
+
+	// ErrMalformedForm means the check could not read the form body it
+	// looked for the token in. Answered with 400: the request is broken,
+	// not forged.
+	ErrMalformedForm = errors.New("session: malformed form body")
 
 	// ErrCSRFTokenInvalid means the request's CSRF token is malformed or
 	// does not belong to the request's session. Expected for forged

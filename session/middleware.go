@@ -155,7 +155,7 @@ func (m *Manager) writeError(w http.ResponseWriter, r *http.Request, err error) 
 
 // publicMessage describes err without internals such as store addresses.
 func publicMessage(err error) string {
-	for _, known := range []error{ErrStoreUnavailable, ErrConflict, ErrTooLarge, ErrCrossOrigin, ErrCSRFTokenMissing, ErrCSRFTokenInvalid} {
+	for _, known := range []error{ErrStoreUnavailable, ErrConflict, ErrTooLarge, ErrCrossOrigin, ErrCSRFTokenMissing, ErrCSRFTokenInvalid, ErrMalformedForm} {
 		if errors.Is(err, known) {
 			return known.Error()
 		}
@@ -169,12 +169,15 @@ func publicMessage(err error) string {
 
 // HTTPStatus returns the status code a response should carry for an error
 // from this package: 503 for ErrStoreUnavailable, 409 for ErrConflict, 403
-// for a failed CSRF check, 413 for an oversized form, 500 otherwise.
+// for a failed CSRF check, 413 for an oversized form, 400 for a malformed
+// one, 500 otherwise.
 func HTTPStatus(err error) int {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrMalformedForm):
+		return http.StatusBadRequest
 	case errors.Is(err, ErrStoreUnavailable):
 		return http.StatusServiceUnavailable
 	case errors.Is(err, ErrConflict):

@@ -54,7 +54,7 @@ func wire(o *Options, b *storeurl.Backend, log, audit *slog.Logger) (server.Deps
 		CSRF:               session.CSRFConfig{TrustedOrigins: []string{public.Scheme + "://" + public.Host}},
 		ClientIP:           proxies.ClientIP,
 		Events:             m.Events(session.NewLogSink(audit)),
-		ErrorHandler: server.SessionErrorHandler(func(r *http.Request, err error) {
+		ErrorHandler: server.SessionErrorHandler(proxies, func(r *http.Request, err error) {
 			log.ErrorContext(r.Context(), "session failure", "path", r.URL.Path, "error", err)
 		}),
 	}

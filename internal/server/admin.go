@@ -25,8 +25,9 @@ func (s *server) requireAdminToken(next http.Handler) http.Handler {
 			s.apiError(w, r, &httpError{http.StatusNotFound, "admin_disabled", "the admin API is disabled: start sessiond with --admin-token-file"})
 			return
 		}
-		bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare(digest(bearer), s.adminToken) != 1 {
+		// The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+		scheme, bearer, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(digest(bearer), s.adminToken) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="sessiond admin"`)
 			s.Audit.WarnContext(r.Context(), "audit", "event", "admin_auth_failed", "ip", s.Proxies.ClientIP(r), "path", r.URL.Path)
 			s.apiError(w, r, &httpError{http.StatusUnauthorized, "unauthenticated", "a valid admin bearer token is required"})
@@ -138,13 +139,17 @@ func (s *server) adminUserSessions(w http.ResponseWriter, r *http.Request) (int,
 	return http.StatusOK, sessionsJSON(infos), nil
 }
 
-// adminRevokeUserSessions ends one session of the user (?handle=H) or all.
+// adminRevokeUserSessions ends one session of the user (?handle=H) or,
+// without a handle parameter, all of them. A handle parameter that is
+// present but empty names no session (404): it is never taken as "all",
+// which a script with an unset variable would otherwise trigger.
 func (s *server) adminRevokeUserSessions(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	user, err := s.knownUser(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if handle := r.URL.Query().Get("handle"); handle != "" {
+	if q := r.URL.Query(); q.Has("handle") {
+		handle := q.Get("handle")
 		if err := s.Sessions.Revoke(r.Context(), user, handle); err != nil {
 			return 0, nil, err
 		}

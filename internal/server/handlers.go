@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -38,6 +39,28 @@ func (s *server) signedInAPI(f func(w http.ResponseWriter, r *http.Request, user
 		}
 		return f(w, r, user)
 	})
+}
+
+// parseForm reads the form body (bounded by pageHeaders) before a handler
+// looks at its fields. r.PostFormValue ignores parse errors, so without it
+// an oversized or malformed body would read as a form with empty fields and
+// get a misleading answer. It returns the *http.MaxBytesError as is (413)
+// and any other failure as a 400 that says what is wrong.
+func parseForm(r *http.Request) error {
+	// ParseMultipartForm alone would drop ParseForm's error for a body
+	// that is not multipart.
+	err := r.ParseForm()
+	if err == nil {
+		err = r.ParseMultipartForm(maxBodyBytes)
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil, errors.Is(err, http.ErrNotMultipart):
+		return nil
+	case errors.As(err, &tooBig):
+		return err
+	}
+	return badRequest("malformed form body: " + err.Error())
 }
 
 // pageFunc is a page for a signed-in user.

@@ -16,19 +16,25 @@ const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'se
 // responses. Proxied responses keep the upstream's headers.
 func (s *server) pageHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if s.Proxies.Scheme(r) == "https" {
-			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-		}
+		setSecurityHeaders(w.Header(), s.Proxies.Scheme(r) == "https")
 		r.Body = http.MaxBytesReader(w, r.Body, s.apiLimit)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// setSecurityHeaders sets the headers of every response sessiond writes
+// itself, HSTS aside: pageHeaders, and SessionErrorHandler for the answers
+// of the session middleware, which drops the headers set before it fails.
+func setSecurityHeaders(h http.Header, https bool) {
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if https {
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
 }
 
 // recoverPanics answers a panicking handler with 500, logs the panic with

@@ -24,6 +24,10 @@ func (s *server) loginPage(w http.ResponseWriter, r *http.Request) {
 // account service verifies a dummy hash for unknown names).
 func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if err := parseForm(r); err != nil {
+		s.renderError(w, r, "login.html", &page{Title: "Sign in", ReturnTo: "/"}, err)
+		return
+	}
 	name, password := r.PostFormValue("username"), r.PostFormValue("password")
 	returnTo := safeReturnTo(r.PostFormValue("return_to"))
 	retry := &page{Title: "Sign in", ReturnTo: returnTo, Username: name}

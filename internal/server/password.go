@@ -16,8 +16,12 @@ func (s *server) passwordPage(w http.ResponseWriter, r *http.Request, user strin
 // of the user and rotates this one (ASVS 7.4.3, OWASP SM-16).
 func (s *server) passwordSubmit(w http.ResponseWriter, r *http.Request, user string) {
 	ctx := r.Context()
-	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
 	retry := &page{Title: "Change password"}
+	if err := parseForm(r); err != nil {
+		s.renderError(w, r, "password.html", retry, err)
+		return
+	}
+	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
 	if next != r.PostFormValue("confirm_password") {
 		s.renderError(w, r, "password.html", retry, badRequest("the new passwords do not match"))
 		return

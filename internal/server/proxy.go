@@ -11,7 +11,9 @@ import (
 // newProxy returns the reverse proxy to the upstream application.
 //
 //  1. Every client-sent X-Auth-* header is removed before the identity
-//     headers are added, so a client can never claim to be someone.
+//     headers are added, so a client can never claim to be someone. That
+//     includes spellings with underscores (X_Auth_User), which CGI, PHP
+//     and WSGI applications read as the same header.
 //  2. The session cookie is removed from the request: the application has
 //     no use for the token, and should not be able to leak it.
 //  3. X-Forwarded-For, -Host and -Proto carry what the trusted-proxy rules
@@ -27,7 +29,7 @@ func (s *server) newProxy(upstream *url.URL) http.Handler {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(upstream)
 			for name := range pr.Out.Header {
-				if strings.HasPrefix(strings.ToLower(name), "x-auth-") {
+				if strings.HasPrefix(strings.ReplaceAll(strings.ToLower(name), "_", "-"), "x-auth-") {
 					delete(pr.Out.Header, name)
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sessiond/sessiond/internal/account"
+	"github.com/sessiond/sessiond/internal/clientip"
 	"github.com/sessiond/sessiond/session"
 )
 
@@ -51,6 +52,8 @@ func classify(err error) outcome {
 	case errors.As(err, &tooBig):
 		return outcome{status: http.StatusRequestEntityTooLarge, code: "body_too_large",
 			message: fmt.Sprintf("request body larger than %d bytes", tooBig.Limit)}
+	case errors.Is(err, session.ErrMalformedForm):
+		return outcome{status: http.StatusBadRequest, code: "bad_request", message: "malformed form body"}
 	case errors.As(err, &throttled):
 		return outcome{status: http.StatusTooManyRequests, code: "throttled",
 			message: "too many failed attempts; try again later", retryAfter: throttled.RetryAfter}
@@ -124,12 +127,14 @@ func (s *server) logInternal(r *http.Request, o outcome, err error) {
 
 // SessionErrorHandler is the session.Config.ErrorHandler for sessiond: JSON
 // for API paths and forward-auth, a page otherwise.
-func SessionErrorHandler(log func(*http.Request, error)) func(http.ResponseWriter, *http.Request, error) {
+// proxies decides whether the request came over HTTPS, for HSTS.
+func SessionErrorHandler(proxies *clientip.Resolver, log func(*http.Request, error)) func(http.ResponseWriter, *http.Request, error) {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		o := classify(err)
 		if o.status >= 500 && log != nil {
 			log(r, err)
 		}
+		setSecurityHeaders(w.Header(), proxies.Scheme(r) == "https")
 		o.headers(w)
 		if wantsHTML(r) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -27,6 +27,8 @@ func (s *server) sessionsPage(w http.ResponseWriter, r *http.Request, user strin
 	switch r.URL.Query().Get("done") {
 	case "revoked":
 		p.Notice = "The session was signed out."
+	case "gone":
+		p.Notice = "That session had already ended."
 	case "revoked-others":
 		p.Notice = "Every other session was signed out."
 	}
@@ -34,6 +36,10 @@ func (s *server) sessionsPage(w http.ResponseWriter, r *http.Request, user strin
 }
 
 func (s *server) revokePage(w http.ResponseWriter, r *http.Request, user string) {
+	if err := parseForm(r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	handle := r.PostFormValue("handle")
 	// Revoke looks only among this user's sessions: another user's handle
 	// is simply not found.
@@ -42,9 +48,11 @@ func (s *server) revokePage(w http.ResponseWriter, r *http.Request, user string)
 		s.pageError(w, r, err)
 		return
 	}
-	if err == nil {
-		s.audit(r, "session_revoked", user, "handle", handle)
+	if err != nil {
+		http.Redirect(w, r, "/sessions?done=gone", http.StatusSeeOther)
+		return
 	}
+	s.audit(r, "session_revoked", user, "handle", handle)
 	http.Redirect(w, r, "/sessions?done=revoked", http.StatusSeeOther)
 }
 
