@@ -1,7 +1,7 @@
 # The one test command (README, .ci/run): every module, vet, race detector,
 # and a short run of every fuzz target on top of its checked-in seeds.
 FUZZTIME ?= 10s
-MODULES  := . bench
+MODULES  := . bench e2e
 FUZZ     := ./session:FuzzParseToken ./session:FuzzDecodeRecord ./session:FuzzCSRFToken \
             ./store/boltstore:FuzzDecodeRecord
 

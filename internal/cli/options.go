@@ -34,6 +34,7 @@ type Options struct {
 	AdminTokenFile     string
 	LogFormat          string
 	Config             string
+	ClearSiteData      bool
 }
 
 // option is one row of the single option table: flags, environment
@@ -110,6 +111,14 @@ var options = []option{
 	{"tls-key", "", "the certificate's private key (PEM)", true, func(o *Options, v string) error { o.TLSKey = v; return nil }},
 	{"redirect-http", "", "also listen here with plain HTTP that only redirects to the HTTPS origin (308)", true,
 		func(o *Options, v string) error { o.RedirectHTTP = v; return nil }},
+	{"clear-site-data", "true", "on logout, send Clear-Site-Data: \"cookies\", \"storage\"; set false when sessiond shares its origin or registrable domain with applications (forward-auth)", true,
+		func(o *Options, v string) (err error) {
+			o.ClearSiteData, err = strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("want true or false, got %q", v)
+			}
+			return nil
+		}},
 	{"admin-token-file", "", "file holding the admin API's bearer token; empty disables the admin API", true,
 		func(o *Options, v string) error { o.AdminTokenFile = v; return nil }},
 }

@@ -115,3 +115,25 @@ func TestAdminTokenFile(t *testing.T) {
 		t.Fatalf("missing file: %v", err)
 	}
 }
+
+func TestRotateEveryShorterThanTheGraceWindowSaysWhy(t *testing.T) {
+	code, _, stderr := run(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--rotate-every", "10s")
+	if code != 1 || !strings.Contains(stderr, "--rotate-every") || !strings.Contains(stderr, "longer than 30s") || strings.Contains(stderr, "RotateEvery") {
+		t.Fatalf("exit %d, stderr %q; want --rotate-every named, the reason, and no Go field names", code, stderr)
+	}
+}
+
+func TestClearSiteDataOption(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{{nil, true}, {[]string{"--clear-site-data", "false"}, false}, {[]string{"--clear-site-data=true"}, true}} {
+		o, err := parse(t, nil, tc.args...)
+		if err != nil || o.ClearSiteData != tc.want {
+			t.Fatalf("parse(%q): ClearSiteData = %v (%v), want %v", tc.args, o.ClearSiteData, err, tc.want)
+		}
+	}
+	if _, err := parse(t, nil, "--clear-site-data", "maybe"); err == nil || !strings.Contains(err.Error(), "--clear-site-data") {
+		t.Fatalf("bad value: %v", err)
+	}
+}

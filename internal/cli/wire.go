@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/sessiond/sessiond/internal/account"
 	"github.com/sessiond/sessiond/internal/clientip"
@@ -24,13 +25,15 @@ var sessionFields = map[string]string{
 	"IdleTimeout":         "idle-timeout",
 	"AbsoluteTimeout":     "absolute-timeout",
 	"RotateEvery":         "rotate-every",
-	"RotationGrace":       "rotate-every",
 	"TouchEvery":          "idle-timeout",
 	"MaxSessionsPerUser":  "max-sessions-per-user",
 	"Cookie.Name":         "cookie-name",
 	"Cookie.InsecureHTTP": "cookie-name",
 	"CSRF.TrustedOrigins": "public-url",
 }
+
+// manager0Grace is the session library's default rotation grace window.
+const manager0Grace = 30 * time.Second
 
 // wire builds the service's dependencies on an open backend.
 func wire(o *Options, b *storeurl.Backend, log, audit *slog.Logger) (server.Deps, error) {
@@ -45,15 +48,16 @@ func wire(o *Options, b *storeurl.Backend, log, audit *slog.Logger) (server.Deps
 	m := metrics.New()
 	public := publicURL(o)
 	cfg := session.Config{
-		IdleTimeout:        o.IdleTimeout,
-		AbsoluteTimeout:    o.AbsoluteTimeout,
-		RotateEvery:        o.RotateEvery,
-		MaxSessionsPerUser: o.MaxSessionsPerUser,
-		Cookie:             session.CookieConfig{Name: o.CookieName},
-		DisableCSRF:        true, // the server applies it to its own routes
-		CSRF:               session.CSRFConfig{TrustedOrigins: []string{public.Scheme + "://" + public.Host}},
-		ClientIP:           proxies.ClientIP,
-		Events:             m.Events(session.NewLogSink(audit)),
+		IdleTimeout:          o.IdleTimeout,
+		AbsoluteTimeout:      o.AbsoluteTimeout,
+		RotateEvery:          o.RotateEvery,
+		MaxSessionsPerUser:   o.MaxSessionsPerUser,
+		Cookie:               session.CookieConfig{Name: o.CookieName},
+		DisableCSRF:          true, // the server applies it to its own routes
+		DisableClearSiteData: !o.ClearSiteData,
+		CSRF:                 session.CSRFConfig{TrustedOrigins: []string{public.Scheme + "://" + public.Host}},
+		ClientIP:             proxies.ClientIP,
+		Events:               m.Events(session.NewLogSink(audit)),
 		ErrorHandler: server.SessionErrorHandler(proxies, func(r *http.Request, err error) {
 			log.ErrorContext(r.Context(), "session failure", "path", r.URL.Path, "error", err)
 		}),
@@ -72,6 +76,9 @@ func wire(o *Options, b *storeurl.Backend, log, audit *slog.Logger) (server.Deps
 	manager, err := session.New(m.Store(b.Sessions), cfg)
 	if err != nil {
 		var ce *session.ConfigError
+		if errors.As(err, &ce) && ce.Field == "RotationGrace" {
+			return server.Deps{}, &optionError{"rotate-every", "value", fmt.Errorf("must be longer than %v, the window in which a rotated-out token still works", manager0Grace)}
+		}
 		if errors.As(err, &ce) && sessionFields[ce.Field] != "" {
 			return server.Deps{}, &optionError{sessionFields[ce.Field], "value", errors.New(ce.Problem)}
 		}

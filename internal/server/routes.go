@@ -70,6 +70,8 @@ func (s *server) routes(control bool) http.Handler {
 		withSession.Handle("/", s.Metrics.Instrument("upstream", s.upstream()))
 	} else {
 		own("GET /{$}", s.signedInPage(s.home))
+		// Browsers ask for it on every page; there is none.
+		own("GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	}
 
 	mux.Handle("/", s.Sessions.LoadAndSave(withSession))
