@@ -130,20 +130,21 @@ func (s *Service) login(ctx context.Context, op, name, password, ip string) (Use
 		if ok, err = verifyWith(s.derive, encoded, password); err != nil {
 			return fmt.Errorf("account: %s: stored password hash of %q: %w", op, norm, err)
 		}
-		if ok && usable && NeedsRehash(encoded, s.cfg.Params) {
+		if !ok || !usable {
+			// Recorded before the slot is released, so that an attempt
+			// queued behind this one sees the lock this failure may start.
+			if err := s.recordFailure(ctx, keys); err != nil {
+				return fmt.Errorf("account: %s: recording a failed login: %w", op, err)
+			}
+			return ErrBadCredentials
+		}
+		if NeedsRehash(encoded, s.cfg.Params) {
 			rehash, err = hashWith(s.derive, password, s.cfg.Params)
 		}
 		return err
 	})
 	if err != nil {
 		return User{}, err
-	}
-
-	if !ok || !usable {
-		if err := s.recordFailure(ctx, keys); err != nil {
-			return User{}, fmt.Errorf("account: %s: recording a failed login: %w", op, err)
-		}
-		return User{}, ErrBadCredentials
 	}
 	if err := s.st.ClearFailures(ctx, keys.account); err != nil {
 		return User{}, fmt.Errorf("account: %s: clearing failed logins: %w", op, err)
