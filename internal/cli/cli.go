@@ -36,6 +36,7 @@ func init() {
 		{"user", "user add|passwd|disable|enable|list: manage accounts", userCommand},
 		{"sessions", "sessions list|revoke --user NAME: inspect and end sessions", sessionsCommand},
 		{"backup", "backup --out FILE: write a consistent copy of the embedded database", backup},
+		{"store", "store migrate --from URL --to URL: copy sessions and accounts to another store", storeCommand},
 		{"version", "version: print the version", version},
 	}
 }
