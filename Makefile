@@ -3,7 +3,7 @@
 FUZZTIME ?= 10s
 MODULES  := . bench e2e
 FUZZ     := ./session:FuzzParseToken ./session:FuzzDecodeRecord ./session:FuzzCSRFToken \
-            ./store/boltstore:FuzzDecodeRecord
+            ./store/boltstore:FuzzDecodeRecord ./internal/clientip:FuzzClientIP ./internal/useragent:FuzzParse
 
 .PHONY: test check vet unit fuzz bench
 
