@@ -47,6 +47,7 @@ func TestImportDirection(t *testing.T) {
 		// another backend.
 		{"store/memstore", []string{module + "/store"}},
 		{"store/boltstore", []string{module + "/store", "go.etcd.io/bbolt", "go.etcd.io/bbolt/", "golang.org/x/"}},
+		{"store/pgstore", []string{module + "/store", "github.com/jackc/", "golang.org/x/"}},
 		// Accounts know nothing of sessions or HTTP.
 		{"internal/account", []string{"golang.org/x/"}},
 	}
