@@ -2,12 +2,17 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/sessiond/sessiond/internal/storeurl"
+	"github.com/sessiond/sessiond/internal/testenv"
 	"github.com/sessiond/sessiond/store"
 )
 
@@ -74,5 +79,31 @@ func TestStoreMigrateRefusesNonsense(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "", "store", "migrate", "--from", "bolt:///x.db", "--to", "bolt:///x.db", "--data", t.TempDir()); code != 1 || !strings.Contains(stderr, "same store") {
 		t.Fatalf("same store: exit %d, %s", code, stderr)
+	}
+}
+
+// TestMigrateToPostgres moves the embedded store into PostgreSQL and then
+// runs a command against the new store: accounts went along.
+func TestMigrateToPostgres(t *testing.T) {
+	dsn := testenv.NeedPostgres(t)
+	schema := fmt.Sprintf("cli_%d", rand.Uint64())
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	pg := dsn + map[bool]string{true: "&", false: "?"}[strings.Contains(dsn, "?")] + "schema=" + schema
+
+	data := t.TempDir()
+	run(t, "correct horse battery\n", "user", "add", "alice", "--password-stdin", "--data", data)
+	if code, stdout, stderr := run(t, "", "store", "migrate", "--from", "", "--to", pg, "--data", data); code != 0 || !strings.Contains(stdout, "migrated 1 accounts") {
+		t.Fatalf("migrate: exit %d %s %s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := run(t, "", "user", "list", "--store", pg, "--data", t.TempDir()); code != 0 || !strings.Contains(stdout, "alice") {
+		t.Fatalf("user list on postgres: exit %d %s %s", code, stdout, stderr)
 	}
 }

@@ -61,8 +61,9 @@ type Options struct {
 	LockTimeout time.Duration
 }
 
-// Open opens the backend rawURL names. An empty rawURL is the embedded
-// store in dataDir, created if missing.
+// Open opens the backend rawURL names: empty or bolt:///path/file.db for the
+// embedded store (in dataDir when empty, created if missing), or
+// postgres://… for PostgreSQL.
 func Open(ctx context.Context, rawURL, dataDir string, opts Options) (*Backend, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -75,8 +76,10 @@ func Open(ctx context.Context, rawURL, dataDir string, opts Options) (*Backend, 
 			path = u.Path
 		}
 		return openEmbedded(path, opts)
+	case "postgres", "postgresql":
+		return openPostgres(ctx, u)
 	}
-	return nil, fmt.Errorf("storeurl: --store %s: unsupported store; use the embedded store (leave --store empty)", u.Redacted())
+	return nil, fmt.Errorf("storeurl: --store %s: unsupported store; use the embedded store (leave --store empty) or postgres://", u.Redacted())
 }
 
 func openEmbedded(path string, opts Options) (*Backend, error) {
