@@ -48,6 +48,7 @@ func TestImportDirection(t *testing.T) {
 		{"store/memstore", []string{module + "/store"}},
 		{"store/boltstore", []string{module + "/store", "go.etcd.io/bbolt", "go.etcd.io/bbolt/", "golang.org/x/"}},
 		{"store/pgstore", []string{module + "/store", "github.com/jackc/", "golang.org/x/"}},
+		{"store/redisstore", []string{module + "/store", "github.com/redis/go-redis/", "github.com/cespare/xxhash/v2", "github.com/dgryski/go-rendezvous", "go.uber.org/atomic", "golang.org/x/"}},
 		// Accounts know nothing of sessions or HTTP.
 		{"internal/account", []string{"golang.org/x/"}},
 	}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -62,12 +63,17 @@ type Options struct {
 }
 
 // Open opens the backend rawURL names: empty or bolt:///path/file.db for the
-// embedded store (in dataDir when empty, created if missing), or
-// postgres://… for PostgreSQL.
+// embedded store (in dataDir when empty, created if missing), postgres://…
+// for PostgreSQL, or redis://, rediss://, redis+sentinel:// and
+// redis+cluster:// for Redis (see openRedis).
 func Open(ctx context.Context, rawURL, dataDir string, opts Options) (*Backend, error) {
+	if scheme, _, _ := strings.Cut(rawURL, "://"); scheme == "redis+sentinel" || scheme == "redis+cluster" {
+		// Several hosts: net/url cannot parse these.
+		return openRedis(rawURL, &url.URL{Scheme: scheme})
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("storeurl: --store: %w", err)
+		return nil, fmt.Errorf("storeurl: --store %s: %w", redacted(rawURL), errors.Unwrap(err))
 	}
 	switch u.Scheme {
 	case "", "bolt":
@@ -78,8 +84,10 @@ func Open(ctx context.Context, rawURL, dataDir string, opts Options) (*Backend, 
 		return openEmbedded(path, opts)
 	case "postgres", "postgresql":
 		return openPostgres(ctx, u)
+	case "redis", "rediss":
+		return openRedis(rawURL, u)
 	}
-	return nil, fmt.Errorf("storeurl: --store %s: unsupported store; use the embedded store (leave --store empty) or postgres://", u.Redacted())
+	return nil, fmt.Errorf("storeurl: --store %s: unsupported store; use the embedded store (leave --store empty), redis://, rediss://, redis+sentinel://, redis+cluster:// or postgres://", u.Redacted())
 }
 
 func openEmbedded(path string, opts Options) (*Backend, error) {
