@@ -52,7 +52,7 @@ var options = []option{
 		func(o *Options, v string) error { o.Config = v; return nil }},
 	{"data", "./sessiond-data", "directory of the embedded store and the control socket", false,
 		func(o *Options, v string) error { o.Data = v; return notEmpty(v) }},
-	{"store", "", "session store URL; empty means the embedded store in --data", false,
+	{"store", "", "store URL: empty for the embedded store in --data, or redis://, rediss://, redis+sentinel://, redis+cluster://, postgres:// (docs/stores.md)", false,
 		func(o *Options, v string) error { o.Store = v; return nil }},
 	{"log-format", "json", "log format: json or text", false, func(o *Options, v string) error {
 		o.LogFormat = v
