@@ -1,58 +1,16 @@
 package redisaccount
 
 import (
-	"errors"
 	"testing"
-	"time"
 
 	"github.com/sessiond/sessiond/internal/account"
+	"github.com/sessiond/sessiond/internal/account/accounttest"
 )
 
-// TestServiceSharesUsersAndLimitsAcrossReplicas drives account.Service end
-// to end on Redis: a user created through one replica logs in, failures
-// lock the account, and a second replica (its own Store on the same
-// Redis) sees both the user and the lock, which is why accounts live in
-// the session backend at all.
+// TestServiceSharesUsersAndLimitsAcrossReplicas: two replicas on one Redis
+// see the same users and the same login throttling.
 func TestServiceSharesUsersAndLimitsAcrossReplicas(t *testing.T) {
-	ctx := t.Context()
 	c := testClient(t)
 	prefix := freshPrefix(t, c)
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	replica := func() *account.Service {
-		svc, err := account.New(mustNew(t, c, Config{Prefix: prefix}), account.Config{
-			Params:        account.Params{MemoryKiB: 64, Iterations: 1, Threads: 1}, // cheap: not under test
-			AccountLimits: account.Limits{Free: 2},
-			Now:           func() time.Time { return now },
-		})
-		if err != nil {
-			t.Fatalf("account.New: %v", err)
-		}
-		return svc
-	}
-	a, b := replica(), replica()
-
-	const password = "correct horse battery staple"
-	if _, err := a.CreateUser(ctx, "Alice", password); err != nil {
-		t.Fatalf("CreateUser: %v", err)
-	}
-	if u, err := b.Authenticate(ctx, "alice", password, "192.0.2.1"); err != nil || u.Name != "alice" {
-		t.Fatalf("Authenticate on the other replica = %+v, %v, want alice", u, err)
-	}
-	// Two free failures, then the third locks the account for Base (30s).
-	for i := range 3 {
-		if _, err := a.Authenticate(ctx, "alice", "wrong password", "192.0.2.1"); !errors.Is(err, account.ErrBadCredentials) {
-			t.Fatalf("wrong password #%d = %v, want ErrBadCredentials", i+1, err)
-		}
-	}
-	var throttled *account.ThrottledError
-	if _, err := b.Authenticate(ctx, "alice", password, "192.0.2.2"); !errors.As(err, &throttled) ||
-		throttled.Scope != account.ScopeAccount || throttled.RetryAfter != 30*time.Second {
-		t.Fatalf("right password on the other replica while locked = %v, want throttled (account, 30s)", err)
-	}
-	if err := b.Unlock(ctx, "alice"); err != nil {
-		t.Fatalf("Unlock: %v", err)
-	}
-	if _, err := a.Authenticate(ctx, "alice", password, "192.0.2.1"); err != nil {
-		t.Fatalf("Authenticate after Unlock on the other replica = %v", err)
-	}
+	accounttest.RunReplicas(t, func(t *testing.T) account.Store { return mustNew(t, c, Config{Prefix: prefix}) })
 }
