@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sessiond/sessiond/session"
+	"github.com/sessiond/sessiond/store"
 )
 
 // TestSessionFixation plants a session in the victim's browser before login
@@ -281,4 +283,36 @@ func TestLogoutResponse(t *testing.T) {
 	if _, ok := a.events.find(session.EventLogout); !ok {
 		t.Errorf("events = %v, want %s", a.events.kinds(), session.EventLogout)
 	}
+}
+
+// slowStore never answers: every call waits until its context ends.
+type slowStore struct{ *countingStore }
+
+func (s slowStore) Get(ctx context.Context, key store.Key) (store.Record, error) {
+	<-ctx.Done()
+	return store.Record{}, ctx.Err()
+}
+
+// TestSlowStoreFailsClosedWithinStoreTimeout: a store that hangs does not
+// hang the request; after Config.StoreTimeout it is a 503, never a 200.
+func TestSlowStoreFailsClosedWithinStoreTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := newApp(t, session.Config{})
+		token := a.client().login("alice")
+		m, err := session.New(slowStore{a.store}, session.Config{StoreTimeout: 250 * time.Millisecond, Events: a.events})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.m = m
+		a.mux = http.NewServeMux()
+		a.routes()
+		start := time.Now()
+		resp := (&client{a: a, cookie: token}).do(http.MethodGet, "/whoami")
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("whoami with a hanging store = %d, want 503", resp.StatusCode)
+		}
+		if waited := time.Since(start); waited != 250*time.Millisecond {
+			t.Fatalf("the request waited %v, want exactly StoreTimeout (250ms)", waited)
+		}
+	})
 }

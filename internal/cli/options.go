@@ -35,6 +35,7 @@ type Options struct {
 	LogFormat          string
 	Config             string
 	ClearSiteData      bool
+	StoreTimeout       time.Duration
 }
 
 // option is one row of the single option table: flags, environment
@@ -64,6 +65,8 @@ var options = []option{
 		func(o *Options, v string) (err error) { o.PublicURL, err = parseOrigin(v); return err }},
 	{"idle-timeout", "30m", "end sessions idle this long", true, durationOption(func(o *Options) *time.Duration { return &o.IdleTimeout })},
 	{"absolute-timeout", "12h", "end sessions this long after sign-in", true, durationOption(func(o *Options) *time.Duration { return &o.AbsoluteTimeout })},
+	{"store-timeout", "2s", "bound every store call; a store slower than this fails the request closed (503)", true,
+		durationOption(func(o *Options) *time.Duration { return &o.StoreTimeout })},
 	{"rotate-every", "15m", "replace session tokens this often; 0 disables", true, func(o *Options, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {

@@ -51,6 +51,7 @@ func wire(o *Options, b *storeurl.Backend, log, audit *slog.Logger) (server.Deps
 		IdleTimeout:          o.IdleTimeout,
 		AbsoluteTimeout:      o.AbsoluteTimeout,
 		RotateEvery:          o.RotateEvery,
+		StoreTimeout:         o.StoreTimeout,
 		MaxSessionsPerUser:   o.MaxSessionsPerUser,
 		Cookie:               session.CookieConfig{Name: o.CookieName},
 		DisableCSRF:          true, // the server applies it to its own routes
