@@ -23,7 +23,8 @@ import (
 //
 // and, on any of them, ?wait_replicas=N&wait_timeout=500ms to make every
 // write wait until N replicas acknowledged it, so an acknowledged login
-// survives a failover. Sessions, accounts and throttling state share the
+// survives a failover, and ?prefix=NAME: to keep several deployments apart
+// on one Redis (default "sessiond:"). Sessions, accounts and throttling state share the
 // deployment.
 func openRedis(raw string, u *url.URL) (*Backend, error) {
 	q := u.Query()
@@ -42,8 +43,10 @@ func openRedis(raw string, u *url.URL) (*Backend, error) {
 		}
 		cfg.WaitTimeout = d
 	}
+	cfg.Prefix = q.Get("prefix")
 	q.Del("wait_replicas")
 	q.Del("wait_timeout")
+	q.Del("prefix")
 	client, err := redisClient(raw, u.Scheme, q)
 	if err != nil {
 		return nil, fmt.Errorf("storeurl: %s: %w", redacted(raw), err)
@@ -53,7 +56,7 @@ func openRedis(raw string, u *url.URL) (*Backend, error) {
 		client.Close()
 		return nil, fmt.Errorf("storeurl: %s: %w", redacted(raw), err)
 	}
-	accounts, err := redisaccount.New(client, redisaccount.Config{})
+	accounts, err := redisaccount.New(client, redisaccount.Config{Prefix: cfg.Prefix})
 	if err != nil {
 		sessions.Close()
 		client.Close()
