@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sessiond/sessiond/internal/testenv"
 	"github.com/sessiond/sessiond/store"
 )
 
@@ -42,7 +40,7 @@ func testFailover(t *testing.T, name string, sentinels []string) {
 	sentinel := redis.NewSentinelClient(&redis.Options{Addr: sentinels[0]})
 	t.Cleanup(func() { sentinel.Close() })
 	oldMaster := masterAddr(t, sentinel, name)
-	killRedis(t, oldMaster)
+	testenv.KillRedis(t, oldMaster)
 	killed := time.Now()
 
 	// 1. While no master answers, reads fail closed.
@@ -104,40 +102,6 @@ func masterAddr(t *testing.T, sentinel *redis.SentinelClient, name string) strin
 		t.Fatalf("SENTINEL GET-MASTER-ADDR-BY-NAME = %v, %v", hostPort, err)
 	}
 	return net.JoinHostPort(hostPort[0], hostPort[1])
-}
-
-// killRedis sends SIGKILL to the redis-server at addr, a process that
-// testenv started for this test, and waits until the port refuses
-// connections.
-func killRedis(t *testing.T, addr string) {
-	t.Helper()
-	node := redis.NewClient(&redis.Options{Addr: addr})
-	info, err := node.Info(t.Context(), "server").Result()
-	node.Close()
-	if err != nil {
-		t.Fatalf("INFO server on %s: %v", addr, err)
-	}
-	var pid int
-	for _, line := range strings.Split(info, "\r\n") {
-		if v, ok := strings.CutPrefix(line, "process_id:"); ok {
-			pid, _ = strconv.Atoi(v)
-		}
-	}
-	proc, err := os.FindProcess(pid)
-	if pid == 0 || err != nil {
-		t.Fatalf("no process_id in INFO server of %s (%v)", addr, err)
-	}
-	if err := proc.Kill(); err != nil {
-		t.Fatalf("killing the master (pid %d): %v", pid, err)
-	}
-	waitFor(t, 5*time.Second, addr+" to refuse connections after SIGKILL", func() bool {
-		conn, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err != nil {
-			return true
-		}
-		conn.Close()
-		return false
-	})
 }
 
 // waitFor polls cond until it holds, failing t with what after timeout.
