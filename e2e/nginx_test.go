@@ -120,11 +120,8 @@ func TestNginxAuthRequest(t *testing.T) {
 // auth_request reaches the client (auth_request_set + add_header), and
 // that the new token is the one that works. The shortest rotation the
 // service allows is 31s (RotateEvery must exceed the 30s grace period), so
-// this test waits that long; -short skips it.
+// this test waits that long.
 func TestNginxPassesRotatedCookie(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits 31s for a token rotation")
-	}
 	t.Parallel()
 	f := startFront(t, "--rotate-every", "31s")
 	c := newClient(t, f.URL)

@@ -1,7 +1,6 @@
 package pgaccount
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -36,7 +35,7 @@ func TestClosedStore(t *testing.T) {
 			t.Fatalf("Close #%d: %v", i+1, err)
 		}
 	}
-	errs := callEveryMethod(ctx, s)
+	errs := accounttest.CallEveryMethod(ctx, s)
 	_, errs["Sweep"] = s.Sweep(ctx)
 	for method, err := range errs {
 		if !errors.Is(err, ErrClosed) || errors.Is(err, account.ErrNoUser) {
@@ -67,7 +66,7 @@ func TestUnreachableServerIsNeverNoUser(t *testing.T) {
 	cfg, _ := Config{SweepEvery: -1}.withDefaults()
 	s := start(pool, cfg)
 	t.Cleanup(func() { s.Close() })
-	errs := callEveryMethod(t.Context(), s)
+	errs := accounttest.CallEveryMethod(t.Context(), s)
 	_, errs["Sweep"] = s.Sweep(t.Context())
 	for method, err := range errs {
 		if err == nil || errors.Is(err, account.ErrNoUser) {
@@ -102,21 +101,4 @@ func TestNewConfig(t *testing.T) {
 			}
 		})
 	}
-}
-
-// callEveryMethod calls each account.Store method of s once and returns
-// the errors by method name. UpdateUser's update function must not be
-// reached.
-func callEveryMethod(ctx context.Context, s *Store) map[string]error {
-	errs := map[string]error{}
-	_, errs["User"] = s.User(ctx, "alice")
-	_, errs["Users"] = s.Users(ctx)
-	errs["CreateUser"] = s.CreateUser(ctx, account.User{Name: "bob"})
-	errs["UpdateUser"] = s.UpdateUser(ctx, "alice", func(*account.User) error {
-		return errors.New("update called")
-	})
-	_, errs["AddFailure"] = s.AddFailure(ctx, "k", time.Now(), time.Hour)
-	_, errs["Failures"] = s.Failures(ctx, "k", time.Now(), time.Hour)
-	errs["ClearFailures"] = s.ClearFailures(ctx, "k")
-	return errs
 }

@@ -1,7 +1,6 @@
 package redisaccount
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -62,7 +61,7 @@ func TestClosedStore(t *testing.T) {
 			t.Fatalf("Close #%d: %v", i+1, err)
 		}
 	}
-	for method, err := range callEveryMethod(ctx, s) {
+	for method, err := range accounttest.CallEveryMethod(ctx, s) {
 		if !errors.Is(err, ErrClosed) || errors.Is(err, account.ErrNoUser) {
 			t.Errorf("%s on a closed Store = %v, want ErrClosed", method, err)
 		}
@@ -82,7 +81,7 @@ func TestUnreachableServerIsNeverNoUser(t *testing.T) {
 	})
 	t.Cleanup(func() { c.Close() })
 	s := mustNew(t, c, Config{})
-	for method, err := range callEveryMethod(t.Context(), s) {
+	for method, err := range accounttest.CallEveryMethod(t.Context(), s) {
 		if err == nil || errors.Is(err, account.ErrNoUser) {
 			t.Errorf("%s against an unreachable server = %v, want an error other than ErrNoUser", method, err)
 		}
@@ -141,20 +140,4 @@ func TestNewConfig(t *testing.T) {
 			}
 		})
 	}
-}
-
-// callEveryMethod calls each method of s once and returns the errors by
-// method name. UpdateUser's update function must not be reached.
-func callEveryMethod(ctx context.Context, s *Store) map[string]error {
-	errs := map[string]error{}
-	_, errs["User"] = s.User(ctx, "alice")
-	_, errs["Users"] = s.Users(ctx)
-	errs["CreateUser"] = s.CreateUser(ctx, account.User{Name: "bob"})
-	errs["UpdateUser"] = s.UpdateUser(ctx, "alice", func(*account.User) error {
-		return errors.New("update called")
-	})
-	_, errs["AddFailure"] = s.AddFailure(ctx, "k", time.Now(), time.Hour)
-	_, errs["Failures"] = s.Failures(ctx, "k", time.Now(), time.Hour)
-	errs["ClearFailures"] = s.ClearFailures(ctx, "k")
-	return errs
 }
